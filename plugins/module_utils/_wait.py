@@ -26,8 +26,8 @@ class WaitTimeout(Exception):
 class Deadline(object):
     """Seconds left of one budget, on the monotonic clock (immune to wall-clock jumps)."""
 
-    def __init__(self, seconds, clock=time.monotonic):
-        self._clock = clock
+    def __init__(self, seconds, clock=None):
+        self._clock = clock or time.monotonic
         self.started = clock()
         self.expires = self.started + seconds
 
@@ -49,7 +49,7 @@ def backoff_delays(first=1.0, factor=1.5, cap=5.0):
         delay = min(cap, delay * factor)
 
 
-def wait_until(fetch, still_pending, deadline, what, initial=None, delays=None, sleep=time.sleep):
+def wait_until(fetch, still_pending, deadline, what, initial=None, delays=None, sleep=None):
     """Call `fetch()` until `still_pending(value)` is empty or `deadline` runs out.
 
     `still_pending` returns a list of `{'region', 'status'}`-like dicts (or any descriptions) of what
@@ -58,6 +58,7 @@ def wait_until(fetch, still_pending, deadline, what, initial=None, delays=None, 
     without it `fetch` runs first without sleeping. Either way a finished state costs no sleep.
     """
     delays = delays if delays is not None else backoff_delays()
+    sleep = sleep or time.sleep
     value = fetch() if initial is None else initial
     pending = still_pending(value)
     while pending:
