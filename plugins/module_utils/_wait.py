@@ -28,7 +28,7 @@ class Deadline(object):
 
     def __init__(self, seconds, clock=None):
         self._clock = clock or time.monotonic
-        self.started = clock()
+        self.started = self._clock()
         self.expires = self.started + seconds
 
     def remaining(self):
