@@ -40,7 +40,8 @@ class Api:
     def __init__(self, base_url: str, token: str | None = RW_TOKEN, verify: Any = True):
         self.base_url = base_url
         self.session = requests.Session()
-        self.session.verify = verify
+        # Passed on every call: a session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
+        self.verify = verify
         self.token = token
 
     def headers(self, token: str | None = "default", extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -50,15 +51,17 @@ class Api:
         return headers
 
     def get(self, path: str, token: str | None = "default", **kwargs: Any) -> requests.Response:
-        return self.session.get(self.base_url + path, headers=self.headers(token, kwargs.pop("headers", None)), timeout=10, **kwargs)
+        return self.session.get(self.base_url + path, headers=self.headers(token, kwargs.pop("headers", None)), timeout=10,
+                                verify=self.verify, **kwargs)
 
     def post(self, path: str, body: Any = None, token: str | None = "default", **kwargs: Any) -> requests.Response:
         if "data" not in kwargs:
             kwargs["json"] = body
-        return self.session.post(self.base_url + path, headers=self.headers(token, kwargs.pop("headers", None)), timeout=10, **kwargs)
+        return self.session.post(self.base_url + path, headers=self.headers(token, kwargs.pop("headers", None)), timeout=10,
+                                verify=self.verify, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.delete(self.base_url + path, timeout=10, **kwargs)
+        return self.session.delete(self.base_url + path, timeout=10, verify=self.verify, **kwargs)
 
     def image(self, image_id: str) -> dict[str, Any]:
         response = self.get(f"/v4/images/{image_id}")
@@ -72,7 +75,7 @@ class Api:
         return self.post(f"/v4/images/{image_id}/regions", {"regions": regions}, token=token)
 
     def control(self, method: str, route: str, body: Any = None) -> requests.Response:
-        return self.session.request(method, f"{self.base_url}/__emulator/{route}", json=body, timeout=10)
+        return self.session.request(method, f"{self.base_url}/__emulator/{route}", json=body, timeout=10, verify=self.verify)
 
 
 @pytest.fixture(scope="session")
