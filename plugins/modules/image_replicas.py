@@ -312,12 +312,13 @@ class ImageReplicas(LinodeModule):
     def _apply(self, image, plan):
         if not plan.changed:
             return image
-        self._mark_as_changed()
         if self.module.check_mode:
+            self._mark_as_changed()
             return dict(image, regions=plan.predict_regions(image.get('regions') or []))
         seen_regions = image.get('regions') or []
         for dummy in range(MAX_RESTORE_ROUNDS + 1):
             answer = self._write(plan)
+            self._mark_as_changed()
             dropped = concurrent_removals(seen_regions, plan, answer.get('regions') or [])
             if not dropped:
                 return answer
