@@ -594,17 +594,20 @@ class EmulatorState:
         with self.lock:
             return self._render_image(self._find_image(image_id), self.clock())
 
+    # Regions never change after the seed is loaded, so they are handed out without copying (a copy per
+    # request was the bulk of GET /regions' time); callers serialize them and must not modify them.
+
     def list_regions(self, page: int, page_size: int, x_filter: dict[str, Any] | None) -> dict[str, Any]:
         with self.lock:
-            items = [copy.deepcopy(region) for region in self.regions.values()]
+            items = list(self.regions.values())
         return paginate(apply_x_filter(items, x_filter), page, page_size)
 
     def get_region(self, region_id: str) -> dict[str, Any]:
         with self.lock:
             region = self.regions.get(region_id)
-            if region is None:
-                raise not_found()
-            return copy.deepcopy(region)
+        if region is None:
+            raise not_found()
+        return region
 
     @staticmethod
     def _validate_replicate_body(body: Any) -> list[str]:
