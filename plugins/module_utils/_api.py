@@ -509,8 +509,7 @@ class LinodeClient:
             answer = self.get(path, params={"page": page, "page_size": PAGE_SIZE}, headers=headers)
             data = answer.get("data") if isinstance(answer, dict) else None
             if not isinstance(data, list):
-                _, shown = self._url(path)
-                raise LinodeAPIError(200, [{"reason": "expected a paginated answer with a data list"}], "GET", shown)
+                raise LinodeAPIError(200, [{"reason": "expected a paginated answer with a data list"}], "GET", self._url(path)[1])
             for item in data:
                 key = item.get("id") if isinstance(item, dict) else None
                 if key is not None and not isinstance(key, (dict, list)):

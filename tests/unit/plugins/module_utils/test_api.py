@@ -311,7 +311,7 @@ def test_post_retried_on_408_and_429(api_server, status):
 def test_backoff_is_exponential_and_capped():
     retry = _api._LinodeRetry(total=5, backoff_factor=0.5, linode_backoff_max=3)
     waits = []
-    for _ in range(5):
+    for dummy in range(5):
         retry = retry.increment(method="GET", url="/v4/x", error=None, response=None)
         waits.append(retry.get_backoff_time())
     assert waits == [0.5, 1.0, 2.0, 3.0, 3.0]

@@ -80,7 +80,7 @@ class Spec:
                 for e in self.validator_class(schema).iter_errors(value)]
 
     def operation(self, method, path):
-        for _, template, regex in self.templates:
+        for dummy, template, regex in self.templates:
             match = regex.match(path)
             if match and method.lower() in self.doc["paths"][template]:
                 item = self.doc["paths"][template]
@@ -158,6 +158,8 @@ class Spec:
 @pytest.fixture(scope="module")
 def spec():
     path = find_spec()
+    if path is None and os.environ.get("LINODE_OPENAPI_SPEC"):
+        pytest.skip("LINODE_OPENAPI_SPEC=%s is not a file" % os.environ["LINODE_OPENAPI_SPEC"])
     if path is None:
         pytest.skip("the Linode OpenAPI spec was not found (set LINODE_OPENAPI_SPEC, or put it at ../%s beside the collection root)"
                     % SPEC_RELATIVE)
@@ -242,5 +244,5 @@ def _fake(method, path, query=None, body=None, headers=None):
     (_fake("POST", "/v4/images/private/1/regions", body={"regions": []}, headers={"content-type": "text/plain"}), "Content-Type"),
 ])
 def test_checker_catches_violations(spec, request_, expected):
-    problems, _ = spec.check(request_)
+    problems = spec.check(request_)[0]
     assert problems and any(expected in p for p in problems), problems
