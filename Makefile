@@ -17,7 +17,10 @@ export PATH := $(BIN):$(PATH)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 ANSIBLE_TEST = cd $(COLLECTION) && $(BIN)/ansible-test
 
-.PHONY: help venv layout demo test sanity units emulator-tests integration lint changelog-lint clean
+.PHONY: help venv layout demo test sanity units emulator-tests integration clean
+
+# Every suite `make test` runs; the makefiles in mk/ add theirs to this list.
+TEST_TARGETS := sanity units emulator-tests integration
 
 help:
 	@echo "make demo   replicate an image against the local Linode API emulator (changed, then ok), with diff"
@@ -53,8 +56,10 @@ emulator-tests: venv
 integration: layout
 	$(ANSIBLE_TEST) integration --venv --python $(PY_VERSION) --requirements --color no
 
-test: sanity units emulator-tests integration
-	@echo "make test: every suite passed"
+-include mk/*.mk
+
+test: $(TEST_TARGETS)
+	@echo "make test: every suite passed ($(TEST_TARGETS))"
 
 clean:
 	rm -rf $(VENV) $(BUILD)
