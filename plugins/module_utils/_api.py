@@ -161,8 +161,8 @@ class LinodeConnectionError(LinodeError):
 class _RetryState:
     """Shared by every copy of one client's retry policy: where warnings go, what is counted."""
 
-    def __init__(self, warnings_list):
-        self.warnings = warnings_list
+    def __init__(self, client):
+        self.client = client  # warnings go to client.warnings, even if the caller replaced that list
         self.reset()
 
     def reset(self):
@@ -244,7 +244,7 @@ class _LinodeRetry(Retry):
         if cap is not None and retry_after > cap:
             method, path = self.linode_request or ("?", "?")
             if self.linode_state is not None:
-                self.linode_state.warnings.append(
+                self.linode_state.client.warnings.append(
                     "The API asked to wait %s s (Retry-After) on %s %s; waited %s s, the retry_after_cap"
                     % (_fmt_seconds(retry_after), method, path, _fmt_seconds(cap)))
             retry_after = cap
@@ -358,7 +358,7 @@ class LinodeClient:
         self._verify = ca_path if ca_path else bool(validate_certs)
         self.warnings = []
         self.request_count = 0
-        self._state = _RetryState(self.warnings)
+        self._state = _RetryState(self)
 
         retry = _LinodeRetry(
             total=int(max_retries), backoff_factor=backoff_factor, raise_on_status=False,

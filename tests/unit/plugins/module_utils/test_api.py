@@ -238,6 +238,7 @@ def test_retry_after_is_capped_and_warned(api_server):
     api_server.queue(api_server.error_answer(429, "Too many requests", headers={"Retry-After": "3600"}),
                      api_server.json_answer(200, {"id": "private/1"}))
     client = client_for(api_server, retry_after_cap=1)
+    client.warnings = []  # callers may replace (or clear) the list: warnings still land in it
     start = time.monotonic()
     client.get_image("private/1")
     elapsed = time.monotonic() - start
