@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Give ansible-test an offline stand-in for its pip bootstrap script when its cache lacks one.
 
 `ansible-test sanity --venv` bootstraps pip in each fresh virtual environment by running a get-pip.py
