@@ -31,7 +31,7 @@ def run_client(host: str, port: int, path: str, count: int, latencies: list[floa
     connection = http.client.HTTPConnection(host, port, timeout=10)
     headers = {"Authorization": "Bearer bench-token", "Accept": "application/json"}
     try:
-        for _ in range(count):
+        for _request_number in range(count):
             started = time.perf_counter()
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()

@@ -51,14 +51,14 @@ class Api:
         return headers
 
     def get(self, path: str, token: str | None = "default", **kwargs: Any) -> requests.Response:
-        return self.session.get(self.base_url + path, headers=self.headers(token, kwargs.pop("headers", None)), timeout=10,
-                                verify=self.verify, **kwargs)
+        headers = self.headers(token, kwargs.pop("headers", None))
+        return self.session.get(self.base_url + path, headers=headers, timeout=10, verify=self.verify, **kwargs)
 
     def post(self, path: str, body: Any = None, token: str | None = "default", **kwargs: Any) -> requests.Response:
         if "data" not in kwargs:
             kwargs["json"] = body
-        return self.session.post(self.base_url + path, headers=self.headers(token, kwargs.pop("headers", None)), timeout=10,
-                                verify=self.verify, **kwargs)
+        headers = self.headers(token, kwargs.pop("headers", None))
+        return self.session.post(self.base_url + path, headers=headers, timeout=10, verify=self.verify, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.session.delete(self.base_url + path, timeout=10, verify=self.verify, **kwargs)
@@ -117,7 +117,7 @@ def launch_emulator(*args: str, python: str = sys.executable) -> EmulatorProcess
     line = process.stdout.readline().rstrip("\n")
     if not line:
         process.kill()
-        _, error_output = process.communicate(timeout=10)
+        error_output = process.communicate(timeout=10)[1]
         pytest.fail(f"emulator did not start: {error_output}")
     prefix = READY_LINE.split("{scheme}", 1)[0]
     assert line.startswith(prefix), line

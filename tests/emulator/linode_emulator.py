@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Linode API emulator: the image replication routes of Linode API v4, for tests, demos and benchmarks.
 
 Standard library only, so it runs anywhere Python 3.11+ does.  Start it with
@@ -115,7 +115,7 @@ class EmulatorServer(ThreadingHTTPServer):
         """The token's scope, or None when the request carries no valid token."""
         if not authorization:
             return None
-        kind, _, token = authorization.strip().partition(" ")
+        kind, _separator, token = authorization.strip().partition(" ")
         token = token.strip()
         if kind.lower() != "bearer" or not token:
             return None
@@ -208,7 +208,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     # ---- dispatch -------------------------------------------------------------------------
 
     def _dispatch(self, method: str) -> None:
-        raw_path, _, query_string = self.path.partition("?")
+        raw_path, _separator, query_string = self.path.partition("?")
         body_bytes = self._read_body()
         if raw_path.startswith(CONTROL_PREFIX):
             try:
@@ -286,10 +286,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     def _linode_route(self, method: str, path: str, query: dict[str, list[str]], body: Any, body_bytes: bytes,
                       authorization: str | None) -> Answer:
         state = self.server.state
-        version, _, rest = path.lstrip("/").partition("/")
+        version, _separator, rest = path.lstrip("/").partition("/")
         if version not in API_VERSIONS:
             raise not_found()
-        collection, _, item = rest.rstrip("/").partition("/")
+        collection, _separator, item = rest.rstrip("/").partition("/")
         if collection == "regions":
             if method != "GET":
                 raise ApiError(405, "Method Not Allowed")
@@ -350,7 +350,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         }
         handler = handlers.get((method, route))
         if handler is None:
-            if any(known_route == route for _, known_route in handlers):
+            if any(known_route == route for _method, known_route in handlers):
                 raise ApiError(405, "Method Not Allowed")
             raise not_found()
         return handler()

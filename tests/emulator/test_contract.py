@@ -218,7 +218,7 @@ def test_rate_limited_answer_is_an_error_envelope(checker: Checker) -> None:  # 
     limited = start_emulator(rate_limit=1)
     try:
         def limited_answer() -> list[requests.Response]:
-            answers = [checker.session.get(limited.url + "/v4/regions", timeout=10) for _ in range(3)]
+            answers = [checker.session.get(limited.url + "/v4/regions", timeout=10) for _attempt in range(3)]
             return [answer for answer in answers if answer.status_code == 429]
 
         answer = wait_until(limited_answer, timeout=5)[0]

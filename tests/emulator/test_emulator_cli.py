@@ -100,7 +100,7 @@ def test_seed_file(emulator_process, tmp_path) -> None:  # type: ignore[no-untyp
 def test_rate_limit_flag(emulator_process) -> None:  # type: ignore[no-untyped-def]
     emulator = emulator_process("--rate-limit", "3")
     client = Api(emulator.url)
-    statuses = [client.get("/v4/regions").status_code for _ in range(10)]
+    statuses = [client.get("/v4/regions").status_code for _attempt in range(10)]
     assert 429 in statuses
 
 

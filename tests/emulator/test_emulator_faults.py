@@ -29,7 +29,7 @@ def test_fault_count_and_listing(api: Api) -> None:
     api.control("POST", "faults", [{"path": "/regions/us-east", "status": 500, "count": 2}, {"path": "/regions/fr-par", "status": 502}])
     pending = api.control("GET", "faults").json()["faults"]
     assert [(fault["path"], fault["count"]) for fault in pending] == [("/regions/us-east", 2), ("/regions/fr-par", 1)]
-    assert [api.get("/v4/regions/us-east").status_code for _ in range(3)] == [500, 500, 200]
+    assert [api.get("/v4/regions/us-east").status_code for _attempt in range(3)] == [500, 500, 200]
     assert [fault["path"] for fault in api.control("GET", "faults").json()["faults"]] == ["/regions/fr-par"]
     assert api.control("DELETE", "faults").status_code == 200
     assert api.control("GET", "faults").json() == {"faults": []}
@@ -125,11 +125,11 @@ def test_rate_limit_answers_429_with_retry_after() -> None:
         client = Api(emulator.url)
         other = Api(emulator.url, token="another-token")
         # Control routes do not count.
-        for _ in range(10):
+        for _attempt in range(10):
             assert client.control("GET", "faults").status_code == 200
 
         def burst_hits_limit() -> list[requests.Response]:
-            answers = [client.get("/v4/regions/us-east") for _ in range(8)]
+            answers = [client.get("/v4/regions/us-east") for _attempt in range(8)]
             return [answer for answer in answers if answer.status_code == 429]
 
         # A burst may straddle a one-second window boundary, hence polling rather than one burst.
