@@ -27,7 +27,7 @@ description:
     the module puts it back with a second write and warns. See the replication semantics guide for what
     concurrent runs can and cannot do.
 author:
-  - cloudops.linode maintainers
+  - cloudops.linode maintainers (@cloudops)
 options:
   image_id:
     description:
@@ -161,7 +161,7 @@ image:
       - region: fr-par
         status: pending replication
 regions:
-  description: The image's regions with their replica status, sorted by region; the same as RV(image.regions).
+  description: The image's regions with their replica status, sorted by region; the same list as in RV(image).
   returned: success
   type: list
   elements: dict

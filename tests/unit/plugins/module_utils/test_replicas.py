@@ -32,8 +32,9 @@ def image_with(regions, status='available'):
 
 
 class TestNormalize:
-    @pytest.mark.parametrize('value, expected', [('private/12345', 'private/12345'), ('12345', 'private/12345'),
-                                                  (' 42 ', 'private/42'), (7, 'private/7')])
+    @pytest.mark.parametrize('value, expected', [
+        ('private/12345', 'private/12345'), ('12345', 'private/12345'), (' 42 ', 'private/42'), (7, 'private/7'),
+    ])
     def test_image_id_accepted(self, value, expected):
         assert normalize_image_id(value) == expected
 
