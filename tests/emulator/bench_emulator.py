@@ -45,7 +45,7 @@ def run_client(host: str, port: int, path: str, count: int, latencies: list[floa
 
 def measure(host: str, port: int, path: str, total: int, clients: int) -> dict[str, float]:
     run_client(host, port, path, min(50, total), [])  # warm-up
-    per_client = [[] for _ in range(clients)]  # type: list[list[float]]
+    per_client = [[] for _client in range(clients)]  # type: list[list[float]]
     threads = [threading.Thread(target=run_client, args=(host, port, path, total // clients, per_client[index]))
                for index in range(clients)]
     started = time.perf_counter()
