@@ -44,6 +44,7 @@ class FakeClient:
         self.warnings = []
         self.calls = []
         self.images = {}
+        self.regions = []
         self.post_failures = []
         self.after_post = None
         FakeClient.instances.append(self)
@@ -71,8 +72,29 @@ class FakeClient:
             raise failure['error']
         return copy.deepcopy(image)
 
+    def list_regions(self):
+        self.calls.append(('LIST', 'regions'))
+        return copy.deepcopy(self.regions)
+
+    def list_images(self, x_filter=None):
+        self.calls.append(('LIST', 'images', x_filter))
+        return [copy.deepcopy(image) for image in self.images.values() if matches_x_filter(image, x_filter)]
+
     def close(self):
         pass
+
+
+def matches_x_filter(item, x_filter):
+    """The part of the API's X-Filter the modules send: field equality and `+and`."""
+    if not x_filter:
+        return True
+    for key, value in x_filter.items():
+        if key == '+and':
+            if not all(matches_x_filter(item, part) for part in value):
+                return False
+        elif item.get(key) != value:
+            return False
+    return True
 
 
 @pytest.fixture
@@ -81,6 +103,19 @@ def fake_api(monkeypatch):
     monkeypatch.setattr(_base, 'LinodeClient', FakeClient)
     seeded = {}
     yield seeded
+
+
+@pytest.fixture
+def fake_regions(monkeypatch):
+    """The regions every FakeClient of the test lists; append API Region objects to it."""
+    regions = []
+    original_init = FakeClient.__init__
+
+    def init(self, **options):
+        original_init(self, **options)
+        self.regions = regions
+    monkeypatch.setattr(FakeClient, '__init__', init)
+    yield regions
 
 
 @pytest.fixture
