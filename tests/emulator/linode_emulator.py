@@ -312,9 +312,11 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             if method != "POST":
                 raise ApiError(405, "Method Not Allowed")
             self._require_scope(authorization, "read_write")
+            image_id = item[:-len("/regions")]
             if body is None and body_bytes.strip():
+                state.get_image(image_id)  # an unknown image is a 404 whatever the body
                 raise ApiError(400, "Invalid JSON")
-            return Answer(200, state.replicate_image(item[:-len("/regions")], body))
+            return Answer(200, state.replicate_image(image_id, body))
         if method != "GET":
             raise ApiError(405, "Method Not Allowed")
         if authorization is None and self.server.anonymous_public_images:

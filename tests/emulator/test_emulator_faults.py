@@ -51,9 +51,15 @@ def test_fault_delay_slows_the_answer(api: Api) -> None:
     response = api.get("/v4/regions/us-east")
     assert response.status_code == 200 and response.json()["id"] == "us-east"
     assert time.monotonic() - started >= 0.3
-    api.control("POST", "faults", {"path": "/regions/us-east", "delay": 2})
+    api.control("POST", "faults", {"path": "/regions/us-east", "delay": 1})
     with pytest.raises(requests.exceptions.ReadTimeout):
-        api.session.get(api.base_url + "/v4/regions/us-east", timeout=0.3)
+        api.session.get(api.base_url + "/v4/regions/us-east", timeout=0.2)
+    wait_for_delayed_requests(api, 2)
+
+
+def wait_for_delayed_requests(api: Api, count: int) -> None:
+    """The server finishes a delayed request after the client gave up; wait so its log entry lands in this test, not a later one."""
+    wait_until(lambda: sum(1 for entry in requests_logged(api) if entry["fault"] and "delay" in entry["fault"]) >= count)
 
 
 def test_fault_drop_closes_the_connection(api: Api) -> None:
@@ -78,11 +84,12 @@ def test_phase_after_makes_an_ambiguous_write(api: Api) -> None:
 
 
 def test_phase_after_delay_lets_a_client_time_out_after_the_change(api: Api) -> None:
-    api.control("POST", "faults", {"method": "POST", "path": "/regions$", "phase": "after", "delay": 1.5})
+    api.control("POST", "faults", {"method": "POST", "path": "/regions$", "phase": "after", "delay": 1})
     with pytest.raises(requests.exceptions.ReadTimeout):
         api.session.post(api.base_url + "/v4/images/private/12345/regions", json={"regions": ["us-east", "se-sto"]},
-                         headers=api.headers(), timeout=0.3)
+                         headers=api.headers(), timeout=0.2)
     assert "se-sto" in api.region_statuses("private/12345")
+    wait_for_delayed_requests(api, 1)
 
 
 @pytest.mark.parametrize("fault", [{"status": "x"}, {"count": 0}, {"phase": "during"}, {"path": "("}, {"colour": "red"}, [1]])
