@@ -7,9 +7,9 @@ The requests are recorded on the local server of conftest.py and checked against
 operation (method + path template), path and query parameters, headers and request body.
 
 Where the spec is: ``$LINODE_OPENAPI_SPEC``, else ``shared/linode-openapi/openapi.yaml`` in the
-directory beside the collection root (the directory holding ``galaxy.yml``), looked up from both
-the path of this file and its real path (the tests may run from a copy or a symlinked
-``ansible_collections/cloudops/linode`` tree). Skipped when the spec or the libraries are absent.
+nearest folder above this file that has one, looked up from both the path of this file and its
+real path (the tests may run from a copy or a symlinked ``ansible_collections/cloudops/linode``
+tree). Skipped, saying so, when the spec or the libraries are absent.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,27 +30,25 @@ SPEC_RELATIVE = os.path.join("shared", "linode-openapi", "openapi.yaml")
 SLASHED_PARAMETERS = frozenset(("imageId",))
 
 
-def _collection_roots():
+def _spec_candidates():
+    """`shared/` beside the checkout, looked for in every folder above this file.
+
+    CI puts ../shared beside the clone; `make test` runs this from a copy laid out under the
+    clone's .build/ansible_collections/cloudops/linode, so the folder is found further up.
+    """
     here = os.path.dirname(os.path.abspath(__file__))
     for start in (here, os.path.realpath(here)):
         path = start
-        while True:
-            if os.path.isfile(os.path.join(path, "galaxy.yml")):
-                yield path
-                yield os.path.realpath(path)
-                break
-            parent = os.path.dirname(path)
-            if parent == path:
-                break
-            path = parent
+        while os.path.dirname(path) != path:
+            path = os.path.dirname(path)
+            yield os.path.join(path, SPEC_RELATIVE)
 
 
 def find_spec():
     env = os.environ.get("LINODE_OPENAPI_SPEC")
     if env:
         return env if os.path.isfile(env) else None
-    for root in _collection_roots():
-        candidate = os.path.join(os.path.dirname(root), SPEC_RELATIVE)
+    for candidate in _spec_candidates():
         if os.path.isfile(candidate):
             return candidate
     return None
@@ -161,7 +159,7 @@ def spec():
     if path is None and os.environ.get("LINODE_OPENAPI_SPEC"):
         pytest.skip("LINODE_OPENAPI_SPEC=%s is not a file" % os.environ["LINODE_OPENAPI_SPEC"])
     if path is None:
-        pytest.skip("the Linode OpenAPI spec was not found (set LINODE_OPENAPI_SPEC, or put it at ../%s beside the collection root)"
+        pytest.skip("the Linode OpenAPI spec was not found (set LINODE_OPENAPI_SPEC, or put it at ../%s beside the checkout)"
                     % SPEC_RELATIVE)
     yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read the OpenAPI spec")
     validators = pytest.importorskip("openapi_schema_validator", reason="openapi-schema-validator is needed to check request bodies")
