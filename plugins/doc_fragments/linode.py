@@ -58,3 +58,23 @@ notes:
   - Module arguments override the environment variables.
   - The API token never appears in results, diffs, warnings or error messages.
 '''
+
+    # For inventory plugins: they read options through get_option(), which takes environment
+    # fallbacks from `env:` entries (modules get them from the argument spec instead). Used together
+    # with DOCUMENTATION above, whose option descriptions this merges into.
+    INVENTORY = r'''
+options:
+  api_token:
+    env:
+      - name: LINODE_API_TOKEN
+      - name: LINODE_TOKEN
+  api_url:
+    env:
+      - name: LINODE_API_URL
+  api_version:
+    env:
+      - name: LINODE_API_VERSION
+  ca_path:
+    env:
+      - name: LINODE_CA
+'''
