@@ -12,8 +12,10 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 BUILD := $(CURDIR)/.build
 COLLECTION := $(BUILD)/ansible_collections/cloudops/linode
-# The venv's bin first, so ansible-test finds a working python3.X rather than an unselected pyenv shim.
-export PATH := $(BIN):$(PATH)
+PYTHONS := $(BUILD)/pythons
+# The venv's bin first, then every installed python3.X, so ansible-test finds working interpreters
+# rather than unselected pyenv shims.
+export PATH := $(BIN):$(PYTHONS):$(PATH)
 PY_VERSION = $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 ANSIBLE_TEST = cd $(COLLECTION) && $(BIN)/ansible-test
 
@@ -38,13 +40,15 @@ venv: $(BIN)/.installed
 
 layout: venv
 	tests/utils/layout_collection.sh $(COLLECTION)
+	tests/utils/link_pythons.sh $(PYTHONS)
 
 demo: venv
 	$(BIN)/python tests/utils/run_demo.py
 
 sanity: layout
 	$(BIN)/python tests/utils/seed_ansible_test_cache.py
-	$(ANSIBLE_TEST) sanity --venv --python $(PY_VERSION) --color no
+	# No --python: the version-specific tests (compile, import) run on every Python found.
+	$(ANSIBLE_TEST) sanity --venv --color no
 
 units: layout
 	$(BIN)/python tests/utils/seed_ansible_test_cache.py
