@@ -27,7 +27,8 @@ tarball=${tarballs[0]}
 # 2. What users need is in it; what only a developer's checkout has is not.
 tar -tzf "$tarball" | sed 's:^\./::; s:/$::' | sort >"$work/members"
 for needed in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/image_replicas.py plugins/module_utils/_api.py \
-              plugins/doc_fragments/linode.py playbooks/replicate_image.yml; do
+              plugins/doc_fragments/linode.py playbooks/replicate_image.yml \
+              meta/execution-environment.yml meta/ee-requirements.txt meta/ee-bindep.txt; do
   grep -qxF "$needed" "$work/members" || fail "$needed is missing from $tarball"
 done
 grep -q '^roles/[^/]*/tasks/main\.yml$' "$work/members" || fail "$tarball holds no role (roles/*/tasks/main.yml)"
