@@ -30,8 +30,6 @@ description:
     C(vars) take precedence over these two."
   - The inventory source is a YAML file whose name ends in C(linode_images.yml) or C(linode_images.yaml).
   - The API token is never put in host variables, in the cache or in error messages.
-author:
-  - cloudops.linode maintainers
 options:
   plugin:
     description: The name of this plugin; must be C(cloudops.linode.images) for this file to be used.
