@@ -64,8 +64,9 @@ step inventory "$@"
 
 list_inventory "$work/cached.linode_images.yml" "$work/cached1.json"
 list_inventory "$work/cached.linode_images.yml" "$work/cached2.json"
-list_inventory "$work/cached.linode_images.yml" "$work/cached3.json" --flush-cache
-step cache "$@"
+# ansible-inventory of ansible-core 2.17 has no --flush-cache: refresh through ansible-playbook, whose
+# inventory is parsed (and listed once more) before the step reads the request log.
+step cache -i "$work/cached.linode_images.yml" --flush-cache "$@"
 
 replicate() {
   ansible-playbook -i "$work/inventory/itest.linode_images.yml" "$collection_root/playbooks/replicate_by_inventory.yml" \
