@@ -69,7 +69,8 @@ extends_documentation_fragment:
   - constructed
   - inventory_cache
 notes:
-  - "With O(cache=true), the listing is kept by the cache plugin for O(cache_timeout) seconds; C(--flush-cache) (of C(ansible-playbook), and of C(ansible-inventory) in recent ansible-core)
+  - "With O(cache=true), the listing is kept by the cache plugin for O(cache_timeout) seconds;
+    C(--flush-cache) (of C(ansible-playbook), and of C(ansible-inventory) in recent ansible-core)
     and C(meta: refresh_inventory) read the API again."
   - Needs the Python library C(requests) on the controller.
 seealso:
