@@ -34,6 +34,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import time
 import traceback
@@ -355,7 +356,7 @@ class LinodeClient:
         self._check_number("retry_after_cap", retry_after_cap, minimum=0)
         self._check_number("backoff_factor", backoff_factor, minimum=0)
         self._check_number("backoff_max", backoff_max, minimum=0)
-        self._verify = ca_path if ca_path else bool(validate_certs)
+        self._verify = self._check_ca_path(ca_path) if ca_path else bool(validate_certs)
         self.warnings = []
         self.request_count = 0
         self._state = _RetryState(self)
@@ -386,6 +387,13 @@ class LinodeClient:
             # never echo the value: it is a secret
             raise LinodeConfigError("api_token contains spaces, control or non-ASCII characters; it must be the bare token")
         return token
+
+    @staticmethod
+    def _check_ca_path(ca_path):
+        # requests raises a bare OSError for a missing bundle only when the first request is sent
+        if not isinstance(ca_path, str) or not os.path.exists(ca_path):
+            raise LinodeConfigError("ca_path must be a CA bundle file (PEM) or a directory of CA certificates; %r does not exist" % (ca_path,))
+        return ca_path
 
     @staticmethod
     def _check_url(api_url, api_version):
