@@ -17,7 +17,7 @@ description:
   - With neither, lists every private image of the account (following pages).
   - Never changes anything.
 author:
-  - cloudops.linode maintainers
+  - cloudops.linode maintainers (@cloudops)
 options:
   image_id:
     description:

@@ -17,7 +17,7 @@ description:
     C(Object Storage) capability.
   - Makes one paginated listing of C(GET /regions) and never changes anything.
 author:
-  - cloudops.linode maintainers
+  - cloudops.linode maintainers (@cloudops)
 options:
   ids:
     description:
