@@ -293,8 +293,11 @@ def _not_json_reason(response):
     return "the API answered %s instead of JSON: %s" % (what, excerpt)
 
 
-def _api_error(response, method, path, attempts=None):
-    """The one place an HTTP answer we cannot use becomes a LinodeAPIError."""
+def _api_error(response, method, path, attempts=None, scrub=None):
+    """The one place an HTTP answer we cannot use becomes a LinodeAPIError.
+
+    ``scrub`` masks the token in every text taken from the answer: a proxy or error page may echo the request's headers.
+    """
     status = response.status_code
     is_json, body = _decode_json(response)
     errors = None
@@ -309,6 +312,8 @@ def _api_error(response, method, path, attempts=None):
         errors = [{"reason": "the API redirected to %s; check api_url" % (response.headers.get("Location") or "(no Location)")}]
     else:
         errors = [{"reason": _not_json_reason(response)}]
+    if scrub is not None:
+        errors = [_scrub_error_entry(error, scrub) for error in errors]
     hint = None
     if status == 401:
         hint = TOKEN_ENV_HINT
@@ -321,6 +326,12 @@ def _api_error(response, method, path, attempts=None):
             hint = "the token needs the images:read_only scope to read images" if under_images else \
                 "the token lacks the read_only scope this call needs"
     return LinodeAPIError(status, errors, method, path, hint=hint, attempts=attempts)
+
+
+def _scrub_error_entry(error, scrub):
+    if not isinstance(error, dict):
+        return scrub(error)
+    return dict((key, scrub(value) if isinstance(value, str) else value) for key, value in error.items())
 
 
 def _innermost(exc):
@@ -462,7 +473,7 @@ class LinodeClient:
             is_json, value = _decode_json(response)
             if is_json:
                 return value
-        raise _api_error(response, method, shown_path, attempts=attempts if self._state.exhausted else None)
+        raise _api_error(response, method, shown_path, attempts=attempts if self._state.exhausted else None, scrub=self._scrub)
 
     def _connection_error(self, exc, method, path):
         inner = _innermost(exc)
