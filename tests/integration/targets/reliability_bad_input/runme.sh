@@ -2,4 +2,4 @@
 set -euo pipefail
 source ../setup_emulator/emulator.sh
 start_emulator --replication-seconds 2
-ANSIBLE_ROLES_PATH=../../../../roles ansible-playbook playbook.yml "$@"
+ansible-playbook playbook.yml "$@"
