@@ -10,6 +10,8 @@ DOCUMENTATION = r'''
 name: images
 short_description: Linode private images as inventory hosts, grouped by region and status
 version_added: 0.1.0
+author:
+  - cloudops.linode maintainers (@cloudops)
 description:
   - Lists the private images the token can see with one API listing per refresh (C(GET /images) filtered to
     C(is_public=false); one request per 500 images) and makes each image an inventory host, so a play can replicate
@@ -85,6 +87,7 @@ EXAMPLES = r'''
 # Every private image; the token comes from LINODE_API_TOKEN (or LINODE_TOKEN).
 plugin: cloudops.linode.images
 
+---
 # File: inventory/web.linode_images.yml
 # Only the web images held in us-east, named by id, listing cached for 10 minutes,
 # plus a group per tag and a variable for the number of regions.
