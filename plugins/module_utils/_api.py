@@ -17,8 +17,11 @@ the host in their ``reason``. The API token is only ever sent in the
 ``Authorization`` header; it never appears in an exception's ``str()`` or ``repr()``
 (any text taken from ``requests`` is scrubbed as well).
 
-Retries: ``max_retries`` is the number of *re*-tries, so at most ``max_retries + 1``
-requests are sent for one call. GET is retried on 408, 429, 500, 502, 503, 504, read
+Retries: ``max_retries`` is the number of *re*-tries after errors, so at most ``max_retries + 1``
+requests are sent for one call, plus those answered 429: rate limiting has a budget of its own
+(``RATE_LIMIT_RETRIES`` answers and ``RATE_LIMIT_SECONDS`` of waiting per call, each wait the
+``Retry-After`` plus up to a quarter of it, at most 1 s, of random spread so that clients told to
+come back together do not collide again). ``max_retries=0`` turns every retry off. GET is retried on 408, 429, 500, 502, 503, 504, read
 timeouts and dropped connections; POST only on 408 and 429. Connect failures
 (refused, connect timeout: the request was never sent) are retried for every method.
 TLS failures are never retried. ``Retry-After`` is honoured but capped at
@@ -35,6 +38,7 @@ __metaclass__ = type
 
 import json
 import os
+import random
 import re
 import time
 import traceback
@@ -76,6 +80,10 @@ RETRY_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 # ... POST only on these: the API did not process the request.
 POST_RETRY_STATUSES = frozenset((408, 429))
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "PUT", "DELETE"))
+# Rate limiting is not an error: 429 answers do not spend max_retries but this budget of their own,
+# bounded in count and in seconds slept so that a server that always says 429 cannot hang a play.
+RATE_LIMIT_RETRIES = 20
+RATE_LIMIT_SECONDS = 180
 
 TOKEN_ENV_HINT = "check api_token (or the LINODE_API_TOKEN / LINODE_TOKEN environment variables)"
 
@@ -162,13 +170,19 @@ class LinodeConnectionError(LinodeError):
 class _RetryState:
     """Shared by every copy of one client's retry policy: where warnings go, what is counted."""
 
-    def __init__(self, client):
+    def __init__(self, client, retries_allowed=True):
         self.client = client  # warnings go to client.warnings, even if the caller replaced that list
+        self.retries_allowed = retries_allowed  # max_retries=0 turns off the rate-limit retries too
         self.reset()
 
     def reset(self):
         self.increments = 0  # attempts that ended in a retry decision (retried or given up)
         self.exhausted = False
+        self.rate_limited = 0  # 429 answers retried on the rate-limit budget
+        self.rate_limit_slept = 0.0
+
+    def rate_limit_budget_left(self):
+        return self.retries_allowed and self.rate_limited < RATE_LIMIT_RETRIES and self.rate_limit_slept < RATE_LIMIT_SECONDS
 
 
 class _LinodeRetry(Retry):
@@ -212,8 +226,14 @@ class _LinodeRetry(Retry):
             # TLS failures and the like: retrying will not help. requests maps these the same way as
             # the MaxRetryError urllib3 would raise.
             raise error
+        retry = self
+        if (response is not None and response.status == 429 and self.total is not None and state is not None
+                and state.rate_limit_budget_left()):
+            # Give back the attempt the parent is about to take: this retry is paid from the rate-limit budget.
+            state.rate_limited += 1
+            retry = self.new(total=self.total + 1, status=None if self.status is None else self.status + 1)
         try:
-            new_retry = super(_LinodeRetry, self).increment(
+            new_retry = super(_LinodeRetry, retry).increment(
                 method=method, url=url, response=response, error=error, _pool=_pool, _stacktrace=_stacktrace)
         except MaxRetryError:
             if state is not None:
@@ -251,6 +271,11 @@ class _LinodeRetry(Retry):
             retry_after = cap
             if retry_after <= 0:
                 return False
+        if response.status == 429:
+            # Clients told to come back at the same moment would collide again: spread them out a little.
+            retry_after += random.uniform(0, min(1.0, 0.25 * retry_after))
+            if self.linode_state is not None:
+                self.linode_state.rate_limit_slept += retry_after
         time.sleep(retry_after)
         return True
 
@@ -370,7 +395,7 @@ class LinodeClient:
         self._verify = self._check_ca_path(ca_path) if ca_path else bool(validate_certs)
         self.warnings = []
         self.request_count = 0
-        self._state = _RetryState(self)
+        self._state = _RetryState(self, retries_allowed=max_retries > 0)
 
         retry = _LinodeRetry(
             total=int(max_retries), backoff_factor=backoff_factor, raise_on_status=False,

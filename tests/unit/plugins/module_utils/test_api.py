@@ -553,3 +553,21 @@ def test_connect_timeout_maps_to_not_sent():
     exc = client._connection_error(requests.exceptions.ConnectTimeout(MaxRetryError(None, "/v4/x", inner)), "POST", "/v4/x")
     assert exc.request_sent is False and exc.is_certificate_error is False
     assert str(exc) == "POST /v4/x failed: could not connect to api.linode.com within request_timeout (7 s)"
+
+
+def test_rate_limiting_has_its_own_budget(api_server):
+    # Seven 429s in a row would exhaust max_retries=2 if they counted as errors; they do not.
+    api_server.queue(*[api_server.error_answer(429, "slow down", headers={"Retry-After": "0.01"}) for dummy in range(7)]
+                     + [api_server.json_answer(200, {"id": "private/1"})])
+    client = client_for(api_server, max_retries=2)
+    assert client.get_image("private/1") == {"id": "private/1"}
+    assert api_server.count == 8 and client.request_count == 8
+
+
+def test_rate_limit_budget_is_bounded(api_server, monkeypatch):
+    monkeypatch.setattr(_api, "RATE_LIMIT_RETRIES", 3)
+    api_server.queue(*[api_server.error_answer(429, "slow down", headers={"Retry-After": "0.01"}) for dummy in range(20)])
+    client = client_for(api_server, max_retries=2)
+    with pytest.raises(LinodeAPIError, match=r"\(429\): slow down \(gave up after 6 attempts\)"):
+        client.get_image("private/1")
+    assert api_server.count == 6, "3 on the rate-limit budget, then the 2 retries of max_retries"
