@@ -312,52 +312,61 @@ def measure_overhead(emulator, runner, repetitions, rounds, warmup=2):
     }
 
 
-def measure_imports(emulator, runner):
-    """What the no-change image_replicas module imports: AnsiballZ kept, exploded, then -X importtime."""
+def measure_imports(emulator, runner, runs=7):
+    """The module processes alone: ping's and the no-change image_replicas' AnsiballZ wrappers, kept with
+    ANSIBLE_KEEP_REMOTE_FILES=1, run again directly (alternating), timed (wall and CPU), and run once more with
+    -X importtime to see what image_replicas imports beyond ping. The wrappers import from their zip as in a
+    real task (an exploded debug_dir would cache bytecode after the first run and hide the compile cost)."""
     emulator.reset(2)
     remote_tmp = os.path.join(runner.workdir, "remote_tmp")
     shutil.rmtree(remote_tmp, ignore_errors=True)
     path = os.path.join(runner.workdir, "one_task.yml")
     write_overhead_playbook(path, 1)
     runner.playbook(path, env={"ANSIBLE_KEEP_REMOTE_FILES": "1"})
-    wrapper = None
+    wrappers = {}
     for folder, _dirs, files in os.walk(remote_tmp):
-        if "AnsiballZ_image_replicas.py" in files:
-            wrapper = os.path.join(folder, "AnsiballZ_image_replicas.py")
-    if wrapper is None:
-        return {"error": "no AnsiballZ_image_replicas.py kept under %s" % remote_tmp}
-    subprocess.run([sys.executable, wrapper, "explode"], cwd=os.path.dirname(wrapper), check=True, stdout=subprocess.DEVNULL)
-    debug_dir = os.path.join(os.path.dirname(wrapper), "debug_dir")
-    module = "ansible_collections.cloudops.linode.plugins.modules.image_replicas"
-    samples = []
-    for _attempt in range(5):
-        done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import %s" % module],
-                              cwd=debug_dir, env=dict(os.environ, PYTHONPATH=debug_dir), capture_output=True, text=True, check=True)
-        samples.append(parse_importtime(done.stderr))
-    # per package: the median of the cumulative import time over the attempts
-    names = ("requests", "urllib3", "ansible.module_utils.basic", module,
-             "ansible_collections.cloudops.linode.plugins.module_utils._api",
-             "ansible_collections.cloudops.linode.plugins.module_utils._base")
-    result = {}
-    for name in names:
-        values = [sample[name] for sample in samples if name in sample]
-        result[name] = median(values) / 1e6 if values else None
-    return {"cumulative_seconds": result, "module": module, "top_level": top_level(samples[-1])}
+        for name in ("ping", "image_replicas"):
+            if "AnsiballZ_%s.py" % name in files:
+                wrappers[name] = os.path.join(folder, "AnsiballZ_%s.py" % name)
+    if len(wrappers) != 2:
+        return {"error": "the AnsiballZ wrappers were not kept under %s" % remote_tmp}
+    env = runner.env()
+    times = {"ping": {"wall": [], "cpu": []}, "image_replicas": {"wall": [], "cpu": []}}
+    for _run in range(runs):
+        for name, wrapper in wrappers.items():
+            before = os.times()
+            started = time.perf_counter()
+            subprocess.run([sys.executable, wrapper], env=env, cwd=os.path.dirname(wrapper), check=True, stdout=subprocess.DEVNULL)
+            times[name]["wall"].append(time.perf_counter() - started)
+            after = os.times()
+            times[name]["cpu"].append((after.children_user - before.children_user) + (after.children_system - before.children_system))
+    self_times = {}
+    for name, wrapper in wrappers.items():
+        done = subprocess.run([sys.executable, "-X", "importtime", wrapper], env=env, cwd=os.path.dirname(wrapper),
+                              capture_output=True, text=True, check=True)
+        self_times[name] = parse_importtime(done.stderr, column=1)
+    extra = {}
+    for module, micros in self_times["image_replicas"].items():
+        if module not in self_times["ping"]:
+            group = "cloudops.linode (its module_utils, compiled from the zip)" if module.startswith("ansible_collections") \
+                else module.split(".")[0]
+            extra[group] = extra.get(group, 0) + micros / 1e6
+    return {
+        "runs": runs,
+        "process": dict((name, {"wall": median(values["wall"]), "cpu": median(values["cpu"])}) for name, values in times.items()),
+        "extra_imports": sorted(extra.items(), key=lambda item: -item[1]),
+        "extra_total": sum(extra.values()),
+    }
 
 
-def parse_importtime(text):
-    """{module: cumulative microseconds} from python -X importtime output (the outermost entry of each name)."""
-    cumulative = {}
+def parse_importtime(text, column=2):
+    """{module: microseconds} from python -X importtime output: column 1 is the module's own time, 2 cumulative."""
+    found = {}
     for line in text.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
         if match:
-            cumulative.setdefault(match.group(4), int(match.group(2)))
-    return cumulative
-
-
-def top_level(cumulative):
-    tops = sorted(((value, name) for name, value in cumulative.items() if "." not in name), reverse=True)[:8]
-    return [(name, value / 1e6) for value, name in tops]
+            found.setdefault(match.group(4), int(match.group(column)))
+    return found
 
 
 def seed_many(emulator, count, first_number, label_prefix="bench"):
@@ -548,19 +557,33 @@ def render(results, config):
         "",
     ]
     imports = results.get("imports") or {}
-    if imports.get("cumulative_seconds"):
+    if imports.get("process"):
+        process = imports["process"]
         lines += [
-            "Import cost inside the module process (AnsiballZ kept with `ANSIBLE_KEEP_REMOTE_FILES=1`, exploded, then "
-            "`python -X importtime -c 'import <module>'`; cumulative, median of 5):",
+            "The module processes alone (the AnsiballZ wrappers of one task each, kept with `ANSIBLE_KEEP_REMOTE_FILES=1` "
+            "and run again directly, alternating, median of %d):" % imports["runs"],
             "",
-            "| import | cumulative |",
+            "| module process | wall | CPU |",
+            "|---|---|---|",
+            "| `ansible.builtin.ping` | %.0f ms | %.0f ms |" % (process["ping"]["wall"] * 1000, process["ping"]["cpu"] * 1000),
+            "| `cloudops.linode.image_replicas`, no change | %.0f ms | %.0f ms |" % (
+                process["image_replicas"]["wall"] * 1000, process["image_replicas"]["cpu"] * 1000),
+            "",
+            "What `image_replicas` imports that `ping` does not (`python -X importtime` on the wrapper, own time of each "
+            "module, grouped by package; %.0f ms in all):" % (imports["extra_total"] * 1000),
+            "",
+            "| package | import time |",
             "|---|---|",
         ]
-        for name, value in imports["cumulative_seconds"].items():
-            lines.append("| `%s` | %s |" % (name, "%.0f ms" % (value * 1000) if value is not None else "not imported"))
+        shown = imports["extra_imports"][:10]
+        for name, seconds in shown:
+            lines.append("| `%s` | %.1f ms |" % (name, seconds * 1000))
+        rest = sum(seconds for _name, seconds in imports["extra_imports"][10:])
+        if rest:
+            lines.append("| %d others | %.1f ms |" % (len(imports["extra_imports"]) - len(shown), rest * 1000))
         lines.append("")
     elif imports.get("error"):
-        lines += ["Import profile: %s" % imports["error"], ""]
+        lines += ["Module process profile: %s" % imports["error"], ""]
 
     many = results.get("many")
     if many:
