@@ -133,12 +133,12 @@ def refuse_unsafe_write(plan, image, image_will_be_ready=False):
     if image.get('status') != READY_STATUS and not image_will_be_ready:
         raise ReplicaRequestError(
             'image_id',
-            'Image %s has status %r; it can be replicated once its status is available (set wait: true to wait for it).'
+            'image_id %s has status %r; it can be replicated once its status is available (set wait: true to wait for it).'
             % (image_id, image.get('status')))
     if not plan.desired:
         raise ReplicaRequestError(
             'regions',
-            'This would remove image %s from every region (%s). Replication keeps at least one region; '
+            'regions: this would remove image %s from every region (%s). Replication keeps at least one region; '
             'use the image delete operation to remove an image everywhere.' % (image_id, ', '.join(sorted(plan.current))))
     ready = ready_regions(image.get('regions') or [])
     if image_will_be_ready:
@@ -146,7 +146,7 @@ def refuse_unsafe_write(plan, image, image_will_be_ready=False):
     if not plan.desired & ready:
         raise ReplicaRequestError(
             'regions',
-            'The new region set (%s) keeps no region where image %s is available now (available in: %s). '
+            'regions: the new region set (%s) keeps no region where image %s is available now (available in: %s). '
             'Keep at least one of those regions.' % (', '.join(plan.request_regions), image_id, ', '.join(sorted(ready)) or 'none'))
 
 

@@ -67,13 +67,15 @@ def test_huge_retry_after_is_capped_and_surfaced_as_a_task_warning(run_module, r
     assert held(emulator, image_id) == ['fr-par', 'us-east']
 
 
-def test_capped_retry_after_on_a_failed_run_is_still_warned(run_module, real_client, emulator):
+def test_capped_retry_after_on_a_failed_run_is_still_warned(run_module, real_client, emulator, monkeypatch):
+    # 2 answers on the rate-limit budget, then the 5 retries of max_retries: 8 attempts, 7 capped waits
+    monkeypatch.setattr(_api, 'RATE_LIMIT_RETRIES', 2)
     image_id = add_image(emulator, ['us-east'])
-    emulator.state.add_faults({'method': 'POST', 'path': '/regions$', 'status': 429, 'retry_after': 3600, 'count': 6})
+    emulator.state.add_faults({'method': 'POST', 'path': '/regions$', 'status': 429, 'retry_after': 3600, 'count': 10})
     outcome = run(run_module, emulator, image_id=image_id, regions=['fr-par'])
     assert outcome.failed
-    assert 'gave up after 6 attempts' in outcome.result['msg']
-    assert len([w for w in outcome.result['warnings'] if 'Retry-After' in w]) == 5
+    assert 'gave up after 8 attempts' in outcome.result['msg']
+    assert len([w for w in outcome.result['warnings'] if 'Retry-After' in w]) == 7
     assert held(emulator, image_id) == ['us-east']
 
 
