@@ -336,13 +336,15 @@ class ImageReplicas(LinodeModule):
             try:
                 return self.client.replicate_image(self.image_id, plan.request_regions)
             except (LinodeAPIError, LinodeConnectionError) as exc:
-                if attempt == MAX_WRITE_ATTEMPTS or not is_ambiguous_write_failure(exc):
+                if not is_ambiguous_write_failure(exc):
                     raise
-                self.module.warn('The write to image %s may not have been applied (%s); reading the image again.' % (self.image_id, exc))
+                self.module.warn('Write %d of at most %d to image %s may not have been applied (%s); reading the image again.'
+                                 % (attempt, MAX_WRITE_ATTEMPTS, self.image_id, exc))
+                failure = exc
             image = self._read_image()
             if held_regions(image.get('regions') or []) == plan.desired:
                 return image
-        raise AssertionError('unreachable: the last attempt returns or raises')
+        raise failure
 
     def _wait_for_replicas(self, image, plan):
         return wait_until(

@@ -189,3 +189,15 @@ def test_check_mode_never_waits(run_module, monkeypatch):
 def test_token_is_never_in_the_result(run_module):
     outcome, _client = run_module(image_replicas, {'image_id': '1', 'regions': ['fr-par'], 'api_token': 'secret-token-xyz'})
     assert 'secret-token-xyz' not in repr(outcome.result)
+
+
+def test_third_ambiguous_write_that_was_applied_still_succeeds(run_module):
+    lost = LinodeAPIError(503, [{'reason': 'busy'}], 'POST', '/v4/images/private/1/regions')
+
+    def prepare(client):
+        client.post_failures = [{'error': lost}, {'error': lost}, {'error': lost, 'applied': True}]
+    outcome, client = run_module(image_replicas, {'image_id': '1', 'regions': ['fr-par']}, prepare)
+    assert not outcome.failed and outcome.result['changed']
+    assert [call[0] for call in client.calls] == ['GET', 'POST', 'GET', 'POST', 'GET', 'POST', 'GET']
+    assert [w.split(' to image')[0] for w in outcome.result['warnings']] == ['Write 1 of at most 3', 'Write 2 of at most 3', 'Write 3 of at most 3']
+
