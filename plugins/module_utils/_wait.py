@@ -41,6 +41,12 @@ class Deadline(object):
         return self.remaining() <= 0
 
 
+# Past the backoff's cap, a poll every tenth of the time already waited (at most 30 s): a wait that
+# took ten minutes learns it is over within a minute, with a few dozen reads instead of hundreds.
+LONG_WAIT_POLL_FRACTION = 0.1
+LONG_WAIT_POLL_MAX = 30.0
+
+
 def backoff_delays(first=1.0, factor=1.5, cap=5.0):
     """1, 1.5, 2.25, ... seconds, never more than `cap`: quick to notice, gentle on rate limits."""
     delay = first
@@ -68,7 +74,8 @@ def wait_until(fetch, still_pending, deadline, what, initial=None, delays=None, 
             raise WaitTimeout(
                 'Timed out after %d s waiting for %s; still pending: %s.' % (round(waited), what, describe_pending(pending)),
                 value, pending, waited)
-        sleep(min(next(delays), remaining))
+        delay = max(next(delays), min(LONG_WAIT_POLL_MAX, deadline.elapsed() * LONG_WAIT_POLL_FRACTION))
+        sleep(min(delay, remaining))
         value = fetch()
         pending = still_pending(value)
     return value

@@ -68,7 +68,7 @@ options:
   wait_timeout:
     description:
       - Seconds to wait in all, when O(wait=true), from the start of the task.
-      - Polls back off exponentially from 1 to at most 5 seconds apart.
+      - Polls back off exponentially from 1 to 5 seconds apart; past that, a long wait polls every tenth of the time already waited, at most every 30 seconds.
     type: int
     default: 600
 extends_documentation_fragment:

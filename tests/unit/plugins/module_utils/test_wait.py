@@ -52,3 +52,17 @@ def test_timeout_names_what_is_pending_and_how_long_it_waited():
     assert caught.value.waited == pytest.approx(12)
     assert sum(clock.sleeps) == pytest.approx(12), 'the last sleep is trimmed to the deadline'
     assert max(clock.sleeps) <= 5
+
+
+def test_long_waits_poll_less_often_but_at_most_every_30_s():
+    clock = FakeClock()
+    reads = []
+
+    def fetch():
+        reads.append(clock.now)
+        return 'done' if clock.now - 100.0 >= 600 else 'replicating'
+    wait_until(fetch, lambda v: [] if v == 'done' else [v], Deadline(3600, clock), 'x', sleep=clock.sleep)
+    assert len(reads) < 45, 'a ten-minute replication is noticed with a few dozen reads, not 120'
+    assert max(clock.sleeps) == 30
+    assert clock.now - 100.0 - 600 <= 30, 'and within one capped interval of its end'
+    assert clock.sleeps[:5] == [1.0, 1.5, 2.25, 3.375, 5.0], 'short waits keep the quick backoff'
