@@ -200,4 +200,3 @@ def test_third_ambiguous_write_that_was_applied_still_succeeds(run_module):
     assert not outcome.failed and outcome.result['changed']
     assert [call[0] for call in client.calls] == ['GET', 'POST', 'GET', 'POST', 'GET', 'POST', 'GET']
     assert [w.split(' to image')[0] for w in outcome.result['warnings']] == ['Write 1 of at most 3', 'Write 2 of at most 3', 'Write 3 of at most 3']
-
