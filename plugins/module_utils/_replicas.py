@@ -150,6 +150,17 @@ def refuse_unsafe_write(plan, image, image_will_be_ready=False):
             'Keep at least one of those regions.' % (', '.join(plan.request_regions), image_id, ', '.join(sorted(ready)) or 'none'))
 
 
+def applied_plan(image_regions, removed):
+    """The plan a finished image_replicas run applied, rebuilt from its result: the regions the image holds
+    after the run (its `regions`) and the ones the run removed (its `removed`).
+
+    The role waits for many images outside the module (one listing per poll); with this plan it asks
+    pending_replicas the same question the module's own waiter asks.
+    """
+    desired = held_regions(image_regions)
+    return ReplicaPlan(desired | frozenset(removed), desired)
+
+
 def pending_replicas(image_regions, plan):
     """The replicas a waiter still waits for: desired ones not yet available, removed ones still listed."""
     pending = []
