@@ -78,3 +78,13 @@ options:
     env:
       - name: LINODE_CA
 '''
+
+    # Every module's membership of the action group in meta/runtime.yml, documented once.
+    ACTIONGROUP_LINODE = r'''
+attributes:
+  action_group:
+    description: Use C(group/cloudops.linode.linode) in C(module_defaults) to set the API options once.
+    support: full
+    membership:
+      - cloudops.linode.linode
+'''

@@ -30,6 +30,7 @@ options:
     type: str
 extends_documentation_fragment:
   - cloudops.linode.linode
+  - cloudops.linode.linode.actiongroup_linode
 attributes:
   check_mode:
     support: full
@@ -37,11 +38,6 @@ attributes:
   diff_mode:
     support: N/A
     description: Changes nothing, so there is no diff.
-  action_group:
-    support: full
-    membership:
-      - cloudops.linode.linode
-    description: Use C(group/cloudops.linode.linode) in C(module_defaults) to set the API options once.
 seealso:
   - module: cloudops.linode.image_replicas
   - module: cloudops.linode.region_info

@@ -73,6 +73,7 @@ options:
     default: 600
 extends_documentation_fragment:
   - cloudops.linode.linode
+  - cloudops.linode.linode.actiongroup_linode
 attributes:
   check_mode:
     support: full
@@ -80,11 +81,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the region set before and after, sorted.
-  action_group:
-    support: full
-    membership:
-      - cloudops.linode.linode
-    description: Use C(group/cloudops.linode.linode) in C(module_defaults) to set the API options once.
 seealso:
   - module: cloudops.linode.image_info
   - module: cloudops.linode.region_info
