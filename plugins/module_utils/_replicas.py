@@ -23,6 +23,7 @@ READY_STATUS = 'available'
 
 _PRIVATE_IMAGE_ID = re.compile(r'^private/[0-9]+$')
 _BARE_IMAGE_NUMBER = re.compile(r'^[0-9]+$')
+_PUBLIC_IMAGE_ID = re.compile(r'^linode/[A-Za-z0-9._-]+$')
 _REGION_ID = re.compile(r'^[a-z0-9]+(-[a-z0-9]+)+$')
 
 
@@ -34,11 +35,19 @@ class ReplicaRequestError(ValueError):
         self.field = field
 
 
-def normalize_image_id(value):
-    """`private/12345` or a bare `12345` → `private/12345`; anything else is refused."""
+def normalize_image_id(value, allow_public=False):
+    """`private/12345` or a bare `12345` → `private/12345`; anything else is refused.
+
+    `allow_public` is for reading: a public `linode/<slug>` can be read, never replicated.
+    """
     image_id = str(value).strip()
     if _BARE_IMAGE_NUMBER.match(image_id):
         image_id = 'private/' + image_id
+    if allow_public:
+        if _PUBLIC_IMAGE_ID.match(image_id) or _PRIVATE_IMAGE_ID.match(image_id):
+            return image_id
+        raise ReplicaRequestError(
+            'image_id', 'image_id must be an image id such as private/12345 (or just 12345) or linode/debian12, got %r.' % (value,))
     if image_id.startswith('linode/'):
         raise ReplicaRequestError(
             'image_id', 'image_id %s is a public Linode image; only private images (private/<number>) can be replicated.' % image_id)
@@ -48,16 +57,19 @@ def normalize_image_id(value):
     return image_id
 
 
-def normalize_regions(values):
-    """Trim, lower-case and de-duplicate region ids, keeping the caller's order; refuse empty or malformed ones."""
+def normalize_regions(values, field='regions'):
+    """Trim, lower-case and de-duplicate region ids, keeping the caller's order; refuse empty or malformed ones.
+
+    `field` is the option the ids came from, so that the message names it.
+    """
     if not values:
-        raise ReplicaRequestError('regions', 'regions must list at least one region id, such as us-east; got an empty list.')
+        raise ReplicaRequestError(field, '%s must list at least one region id, such as us-east; got an empty list.' % field)
     regions = []
     for value in values:
         region = str(value).strip().lower()
         if not _REGION_ID.match(region):
             raise ReplicaRequestError(
-                'regions', "regions must hold Linode region ids such as us-east or fr-par; %r is not one." % (value,))
+                field, "%s must hold Linode region ids such as us-east or fr-par; %r is not one." % (field, value))
         if region not in regions:
             regions.append(region)
     return regions

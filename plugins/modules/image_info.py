@@ -126,20 +126,6 @@ from ansible_collections.cloudops.linode.plugins.module_utils._api import Linode
 from ansible_collections.cloudops.linode.plugins.module_utils._base import LinodeModule, linode_argument_spec
 from ansible_collections.cloudops.linode.plugins.module_utils._replicas import ReplicaRequestError, normalize_image_id
 
-PUBLIC_IMAGE_PREFIX = 'linode/'
-
-
-def readable_image_id(value):
-    """Like image_replicas' image_id, but a public `linode/<slug>` is fine to read."""
-    image_id = str(value).strip()
-    if image_id.startswith(PUBLIC_IMAGE_PREFIX) and len(image_id) > len(PUBLIC_IMAGE_PREFIX) and ' ' not in image_id:
-        return image_id
-    try:
-        return normalize_image_id(image_id)
-    except ReplicaRequestError:
-        raise ReplicaRequestError(
-            'image_id', 'image_id must be an image id such as private/12345 (or just 12345) or linode/debian12, got %r.' % (value,)) from None
-
 
 def private_images_filter(label=None):
     """The X-Filter that makes the API list private images only (with this label, if given)."""
@@ -155,7 +141,7 @@ class ImageInfo(LinodeModule):
         self.image_id = None
         if module.params['image_id'] is not None:
             try:
-                self.image_id = readable_image_id(module.params['image_id'])
+                self.image_id = normalize_image_id(module.params['image_id'], allow_public=True)
             except ReplicaRequestError as exc:
                 self.fail_on_error(exc)
 

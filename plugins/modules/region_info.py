@@ -139,9 +139,9 @@ class RegionInfo(LinodeModule):
         self.ids = None
         if module.params['ids']:
             try:
-                self.ids = frozenset(normalize_regions(module.params['ids']))
+                self.ids = frozenset(normalize_regions(module.params['ids'], field='ids'))
             except ReplicaRequestError as exc:
-                self.fail_on_error(ReplicaRequestError('ids', 'ids: %s' % exc))
+                self.fail_on_error(exc)
 
     def run(self):
         params = self.module.params

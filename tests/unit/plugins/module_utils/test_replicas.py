@@ -49,6 +49,20 @@ class TestNormalize:
         with pytest.raises(ReplicaRequestError, match='public Linode image'):
             normalize_image_id('linode/debian12')
 
+    @pytest.mark.parametrize('value, expected', [('linode/debian12', 'linode/debian12'), ('42', 'private/42')])
+    def test_public_image_id_accepted_for_reading(self, value, expected):
+        assert normalize_image_id(value, allow_public=True) == expected
+
+    @pytest.mark.parametrize('value', ['linode/', 'linode/debian 12', 'shared/1'])
+    def test_malformed_image_id_refused_for_reading(self, value):
+        with pytest.raises(ReplicaRequestError, match='or linode/debian12'):
+            normalize_image_id(value, allow_public=True)
+
+    def test_region_errors_name_the_option_they_came_from(self):
+        with pytest.raises(ReplicaRequestError, match='^ids must hold Linode region ids') as caught:
+            normalize_regions(['us east'], field='ids')
+        assert caught.value.field == 'ids'
+
     def test_regions_trimmed_lowercased_deduplicated_in_order(self):
         assert normalize_regions([' US-East ', 'fr-par', 'us-east', 'FR-PAR']) == ['us-east', 'fr-par']
 

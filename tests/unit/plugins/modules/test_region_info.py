@@ -67,7 +67,7 @@ def test_regions_are_returned_as_the_api_sent_them(run_module, regions):
 def test_malformed_id_fails_naming_the_option_without_listing(run_module):
     outcome, client = run_module(region_info, {'ids': ['us east!']})
     assert outcome.failed
-    assert outcome.result['msg'].startswith('ids: ')
+    assert outcome.result['msg'].startswith('ids must hold Linode region ids')
     assert "'us east!'" in outcome.result['msg']
     assert outcome.result['failure'] == {'kind': 'InvalidRequest', 'field': 'ids'}
     assert client.calls == []
