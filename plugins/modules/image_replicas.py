@@ -323,7 +323,8 @@ class ImageReplicas(LinodeModule):
                 'so it was put back.' % (', '.join(dropped), self.image_id))
             self.result['restored'] = sorted(set(self.result['restored']) | set(dropped))
             seen_regions = answer.get('regions') or []
-            plan = plan_replicas(answer.get('regions') or [], sorted(plan.desired | set(dropped)), 'present', purge_regions=True)
+            # Added to what the answer holds, never purged: a region yet another run wrote in after us stays too.
+            plan = plan_replicas(seen_regions, sorted(plan.desired | set(dropped)), 'present')
         return answer
 
     def _write(self, plan):

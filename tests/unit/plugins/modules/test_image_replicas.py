@@ -147,6 +147,31 @@ def test_region_added_concurrently_and_dropped_is_put_back(run_module):
     assert held == {'fr-par', 'nl-ams', 'us-east'}
 
 
+def test_restore_write_keeps_a_region_that_a_later_run_wrote_into_the_answer(run_module):
+    """Our answer may already show a third run's write: the restore adds to it and drops nothing held."""
+    def prepare(client):
+        original = client.replicate_image
+        state = {'first': True}
+
+        def replicate(image_id, regions):
+            first = state.pop('first', False)
+            if first:
+                client.images['private/1']['regions'].append({'region': 'nl-ams', 'status': 'pending replication'})
+            answer = original(image_id, regions)
+            if first:
+                client.images['private/1']['regions'].append({'region': 'se-sto', 'status': 'pending replication'})
+                answer = client.get_image(image_id)
+            return answer
+        client.replicate_image = replicate
+    outcome, client = run_module(image_replicas, {'image_id': '1', 'regions': ['fr-par']}, prepare)
+    assert not outcome.failed
+    posts = [call[2] for call in client.calls if call[0] == 'POST']
+    assert posts == [['fr-par', 'us-east'], ['fr-par', 'nl-ams', 'se-sto', 'us-east']]
+    assert outcome.result['restored'] == ['nl-ams']
+    held = {e['region'] for e in client.images['private/1']['regions'] if e['status'] != 'pending deletion'}
+    assert held == {'fr-par', 'nl-ams', 'se-sto', 'us-east'}
+
+
 def test_wait_polls_until_available(run_module, monkeypatch):
     monkeypatch.setattr('time.sleep', lambda seconds: None)
 
