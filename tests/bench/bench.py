@@ -478,6 +478,20 @@ def measure_concurrency(emulator, runner, count, replication_seconds, forks, way
 # the report
 
 
+def concurrency_floor(conc, imports):
+    """The least a many-images run can cost from the ping module process alone (None without that figure)."""
+    ping = ((imports or {}).get("process") or {}).get("ping")
+    if not ping:
+        return None
+    replication = conc["replication_seconds"]
+    cpus = os.cpu_count() or 1
+    serial = conc["images"] * ping["wall"]
+    parallel = conc["images"] * ping["cpu"] / cpus
+    return {"process_wall": ping["wall"], "process_cpu": ping["cpu"], "cpus": cpus,
+            "serial": serial, "serial_ratio": (replication + serial) / replication,
+            "parallel": parallel, "parallel_ratio": (replication + parallel) / replication}
+
+
 def ansible_core_version():
     done = subprocess.run([sys.executable, "-c", "import ansible.release; print(ansible.release.__version__)"],
                           capture_output=True, text=True, check=True)
@@ -670,6 +684,18 @@ def render(results, config):
                 for name in ("role", "inventory + forks") if conc.get(name)),
             "",
         ]
+        floor = concurrency_floor(conc, results.get("imports"))
+        if floor:
+            lines += [
+                "The floor under any way of doing it with one task per image: no module process costs less than "
+                "`ansible.builtin.ping`'s (%.0f ms wall, %.0f ms CPU alone, above). A loop runs %d of them one after the other, "
+                "at least %.1f s in all before the last write is answered: no per-image loop on this machine can end "
+                "before %.2f× the slowest replication. Forks run them side by side, but %d processes on %d CPUs still need "
+                "%.1f s of CPU time at least: %.2f×." % (
+                    floor["process_wall"] * 1000, floor["process_cpu"] * 1000, conc["images"], floor["serial"],
+                    floor["serial_ratio"], conc["images"], floor["cpus"], floor["parallel"], floor["parallel_ratio"]),
+                "",
+            ]
         for name in ("role", "inventory + forks"):
             entry = conc.get(name)
             if entry:
